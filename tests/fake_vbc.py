@@ -86,7 +86,7 @@ class Faults:
     quota: Optional[Tuple[int, float]] = None  # (requests, window seconds), fixed windows
     revoke_after: Optional[int] = None  # revoke every token after this many API requests
     latency: float = 0.0
-    ignore_duration_filter: bool = False
+    ignore_filters: set = field(default_factory=set)  # of duration/window/direction/extension
     page_size_cap: Optional[int] = None
     listing_status: Optional[int] = None  # every listing answers this
     listing_body: Optional[bytes] = None  # every listing answers this body (200)
@@ -96,6 +96,9 @@ class Faults:
     users_body_key: str = "data"
     token_status: Optional[int] = None  # the password grant answers this
     echo_secrets: bool = False  # error bodies repeat the password (as some servers do)
+    omit_totals: bool = False  # list bodies carry no total_pages/total_items
+    refuse_refresh: bool = False  # refresh grants answer 400
+    reject_all_tokens: bool = False  # every bearer token answers 401
 
 
 class FakeVBC:
@@ -122,6 +125,7 @@ class FakeVBC:
         self.api_requests = 0
         self.throttled = 0
         self.audio_auth_seen: List[Optional[str]] = []
+        self.queries: List[Dict[str, str]] = []  # the query of every listing request
         self._window: Tuple[int, int] = (-1, 0)
         self._counter = 0
         self.server: Optional[ThreadingHTTPServer] = None
@@ -131,7 +135,7 @@ class FakeVBC:
         handler = type("Handler", (_Handler,), {"fake": self})
         self.server = ThreadingHTTPServer((host, port), handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     @property
@@ -267,8 +271,6 @@ class _Handler(BaseHTTPRequestHandler):
                 else:
                     self.fake._window = (index, self.fake._window[1] + 1)
                     throttled = False
-                if throttled:
-                    pass
             else:
                 throttled = False
             retry_after = faults.throttle_retry_after.pop(0) \
@@ -311,7 +313,7 @@ class _Handler(BaseHTTPRequestHandler):
         header = self.headers.get("Authorization", "")
         token = header[len("Bearer "):] if header.startswith("Bearer ") else None
         with self.fake.lock:
-            return token in self.fake.tokens
+            return token in self.fake.tokens and not self.fake.faults.reject_all_tokens
 
     # -- token --
     def _token(self, form: Dict[str, List[str]]) -> None:
@@ -331,7 +333,8 @@ class _Handler(BaseHTTPRequestHandler):
                       and value.get("password") == creds["VBC_PASSWORD"]
                       and fake.faults.token_status is None)
             elif grant == "refresh_token":
-                ok = client_ok and value.get("refresh_token") in fake.refresh_tokens
+                ok = (client_ok and value.get("refresh_token") in fake.refresh_tokens
+                      and not fake.faults.refuse_refresh)
                 fake.refresh_tokens.discard(value.get("refresh_token"))
             else:
                 ok = False
@@ -384,6 +387,8 @@ class _Handler(BaseHTTPRequestHandler):
         def arg(name: str) -> Optional[str]:
             return query.get(name, [None])[0]
 
+        with self.fake.lock:
+            self.fake.queries.append({k: v[0] for k, v in query.items()})
         try:
             page = int(arg("page") or 1)
             size = int(arg("page_size") or 10)
@@ -402,6 +407,8 @@ class _Handler(BaseHTTPRequestHandler):
                                 "_links": {"self": {"href": self.path}}}
         if chunk:
             body["_embedded"] = {key: chunk}
+        if self.fake.faults.omit_totals:
+            del body["total_pages"], body["total_items"]
         self._send(200, body)
 
     def _filter(self, items: List[Dict[str, Any]], arg: Any) -> List[Dict[str, Any]]:
@@ -420,18 +427,22 @@ class _Handler(BaseHTTPRequestHandler):
             except (KeyError, TypeError, ValueError):
                 return None
 
+        ignore = self.fake.faults.ignore_filters
         out = []
         for record in items:
             start = start_of(record)
-            if start is not None and ((low and start < low) or (high and start > high)):
+            if "window" not in ignore and start is not None and (
+                    (low and start < low) or (high and start > high)):
                 continue
             duration = record.get("duration")
-            if not self.fake.faults.ignore_duration_filter and arg("duration:lte") and \
+            if "duration" not in ignore and arg("duration:lte") and \
                     isinstance(duration, int) and duration > int(arg("duration:lte")):
                 continue
-            if arg("call_direction") and record.get("call_direction") != arg("call_direction"):
+            if "direction" not in ignore and arg("call_direction") and \
+                    record.get("call_direction") != arg("call_direction"):
                 continue
-            if arg("extension") and arg("extension") not in (record.get("extensions") or []):
+            if "extension" not in ignore and arg("extension") and \
+                    arg("extension") not in (record.get("extensions") or []):
                 continue
             out.append(record)
         out.sort(key=lambda r: (r.get("start") or "", r["id"] if isinstance(r.get("id"), int)
@@ -544,7 +555,7 @@ class AudioHost:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
 
     def url(self, host: str = "localhost") -> str:
         return f"http://{host}:{self.server.server_address[1]}"
