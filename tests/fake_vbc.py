@@ -94,6 +94,7 @@ class Faults:
     download: Dict[int, str] = field(default_factory=dict)  # rec id -> html/json/short/drop/500
     download_redirect: Optional[str] = None  # audio answers 302 to this base URL
     users_body_key: str = "data"
+    users_status: Optional[int] = None  # the Provisioning user list answers this
     token_status: Optional[int] = None  # the password grant answers this
     echo_secrets: bool = False  # error bodies repeat the password (as some servers do)
     omit_totals: bool = False  # list bodies carry no total_pages/total_items
@@ -127,6 +128,8 @@ class FakeVBC:
         self.audio_auth_seen: List[Optional[str]] = []
         self.queries: List[Dict[str, str]] = []  # the query of every listing request
         self._window: Tuple[int, int] = (-1, 0)
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._counter = 0
         self.server: Optional[ThreadingHTTPServer] = None
 
@@ -218,6 +221,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- dispatch --
     def _handle(self) -> None:
+        with self.fake.lock:
+            self.fake.in_flight += 1
+            self.fake.max_in_flight = max(self.fake.max_in_flight, self.fake.in_flight)
+        try:
+            self._dispatch()
+        finally:
+            with self.fake.lock:
+                self.fake.in_flight -= 1
+
+    def _dispatch(self) -> None:
         fake = self.fake
         body = self._read_body()
         parts = urlsplit(self.path)
@@ -379,6 +392,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._page_of(items, query, "recordings", filtered=True)
 
     def _list_users(self, query: Dict[str, List[str]]) -> None:
+        if self.fake.faults.users_status:
+            return self._send(self.fake.faults.users_status, {"error": "forbidden"})
         self._page_of(list(self.fake.users), query, self.fake.faults.users_body_key,
                       filtered=False)
 
