@@ -98,6 +98,7 @@ THROTTLE_MAX_PAUSE = 60.0  # times --backoff
 PROGRESS_EVERY_OUTCOMES = 100
 PROGRESS_EVERY_SECONDS = 30.0
 POLL_SECONDS = 0.2  # how often the main thread looks up from waiting, for Ctrl-C
+PACING_MARGIN = 1.02  # --rate-limit paces 2% under N: clock jitter must not tip a window over
 
 TYPES = ("company", "on-demand")
 DIRECTIONS = ("inbound", "outbound", "intra_pbx")
@@ -789,7 +790,7 @@ class Throttle:
     def __init__(self, stop: threading.Event, rate_limit: Optional[float], max_wait: float,
                  backoff: float, log: logging.Logger, progress: Progress) -> None:
         self.stop, self.log, self.progress = stop, log, progress
-        self.interval = 60.0 / rate_limit if rate_limit else 0.0
+        self.interval = 60.0 / rate_limit * PACING_MARGIN if rate_limit else 0.0
         self.max_wait, self.backoff = max_wait, backoff
         self._lock = threading.Lock()
         self._paused_until = 0.0
