@@ -126,6 +126,32 @@ LOGGER_NAME = "vbc_sweep"
 IS_POSIX = os.name == "posix"
 
 
+HELP_DESCRIPTION = """\
+Delete VBC call recordings of calls no longer than a threshold, within a start-time window.
+Lists every page first, re-checks every recording locally, then deletes; --dry-run shows
+the plan without deleting anything."""
+
+HELP_EPILOG = """\
+credentials (environment variables, or KEY=VALUE lines in --env-file):
+  VBC_USERNAME, VBC_PASSWORD         VBC login (@vbc.prod is added when missing)
+  VBC_CLIENT_ID, VBC_CLIENT_SECRET   the developer application's key and secret
+  VBC_ACCOUNT_ID                     account id (default: self)
+  VBC_API_URL                        API root (default: https://api.vonage.com)
+
+WHEN is a date (2026-11-01, midnight UTC), a date-time (2026-11-01T08:00:00Z,
+2026-11-01T08:00:00+01:00; no offset means UTC) or an age: 30d, 12h, 90m.
+
+Exit codes:
+  0    done (also: nothing matched, dry run, answered no)
+  1    some recordings failed, a user could not be swept, or --max-wait ran out
+  2    usage or configuration error (nothing was sent)
+  3    authentication or listing failed; the run stopped
+  4    more matches than --max-delete (nothing deleted)
+  130  interrupted by Ctrl-C (143: SIGTERM); what was done is reported
+
+Example: %(prog)s --dry-run --report first-run.csv"""
+
+
 # --- errors, mapped to exit codes -------------------------------------------------------
 
 class SweepError(Exception):
@@ -238,16 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line, in argument groups."""
     parser = argparse.ArgumentParser(
         prog="delete_vbc_recordings_by_duration.py",
-        description="Delete VBC call recordings of calls no longer than a threshold, "
-        "within a start-time window. Lists everything first, re-checks every recording "
-        "locally, then deletes; --dry-run shows the plan without deleting.",
-        epilog="Credentials come from VBC_USERNAME, VBC_PASSWORD, VBC_CLIENT_ID, "
-        "VBC_CLIENT_SECRET (required), VBC_ACCOUNT_ID (default self) and VBC_API_URL "
-        "(default https://api.vonage.com). WHEN is a date (2026-11-01, midnight UTC), a "
-        "date-time (2026-11-01T08:00:00Z or +01:00; no offset means UTC) or an age (30d, "
-        "12h, 90m). Exit codes: 0 done; 1 some recordings failed (or a user could not be "
-        "swept, or --max-wait ran out); 2 usage or configuration error; 3 authentication "
-        "or listing failed; 4 more matches than --max-delete; 130/143 interrupted.",
+        description=HELP_DESCRIPTION, epilog=HELP_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     select = parser.add_argument_group("what to delete")
@@ -1909,6 +1926,9 @@ def sweep(ctx: Context, tally: Tally, report: Report, result: RunResult) -> None
     cfg = ctx.cfg
     with ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="vbc") as pool:
         ctx.tokens.current()
+        ctx.log.info("signed in; listing %s recordings of %g s or less that started between "
+                     "%s and %s", " and ".join(cfg.types), cfg.max_ms / 1000,
+                     utc_text(cfg.since), utc_text(cfg.until))
         plan = make_plan(ctx, pool)
         result.plan = plan
         for candidate in plan.skipped:
@@ -2051,7 +2071,7 @@ def run(cfg: Config, log: logging.Logger, redactor: Redactor, progress: Progress
     if cfg.json_summary:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         sys.stdout.flush()
-    else:
+    elif result.plan is not None:  # before a plan, the error line says it all
         text = redactor.scrub(human_summary(summary))
         sys.stderr.write(text + "\n")
         append_to_log_files(log, text)

@@ -76,8 +76,8 @@ def naive_sweep(base: str) -> None:
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     since = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT00:00:00+0000")
     paths = {"company": f"{base}{API}/accounts/self/company_call_recordings",
-             "self": f"{base}{API}/accounts/self/users/self/call_recordings"}
-    for kind, url in paths.items():
+             "on-demand": f"{base}{API}/accounts/self/users/self/call_recordings"}
+    for url in paths.values():
         found: List[Dict[str, Any]] = []
         page = 1
         while True:
@@ -116,26 +116,26 @@ def measure(name: str, data: Dict[str, Any], quota: bool, action: Any) -> Dict[s
             "throttled": fake.throttled, "deleted": len(fake.deleted)}
 
 
+def matches_per_collection(data: Dict[str, Any]) -> List[int]:
+    collections = [data["company"], *data["on_demand"].values()]
+    return [sum(1 for r in items if r["duration"] <= 30_000) for items in collections]
+
+
 def minimum_requests(data: Dict[str, Any]) -> int:
     """1 token + the list pages the matches need + 1 DELETE per match."""
-    shorts = [sum(1 for r in data["company"] if r["duration"] <= 30_000)]
-    shorts += [sum(1 for r in items if r["duration"] <= 30_000)
-               for items in data["on_demand"].values()]
-    pages = sum(max(1, math.ceil(n / PAGE_SIZE)) for n in shorts)
-    return 1 + pages + sum(shorts)
+    shorts = matches_per_collection(data)
+    return 1 + sum(max(1, math.ceil(n / PAGE_SIZE)) for n in shorts) + sum(shorts)
 
 
 def print_table(title: str, rows: List[Dict[str, Any]], data: Dict[str, Any],
                 floor: Optional[float]) -> None:
     minimum = minimum_requests(data)
-    matches = minimum - 1 - sum(max(1, math.ceil(n / PAGE_SIZE)) for n in [
-        sum(1 for r in data["company"] if r["duration"] <= 30_000),
-        *[sum(1 for r in v if r["duration"] <= 30_000) for v in data["on_demand"].values()]])
+    matches = sum(matches_per_collection(data))
     baseline = rows[0]["wall"]
     print(f"\n{title}  (matches: {matches}; minimum requests: {minimum}"
           + (f"; quota floor: {floor:.1f} s)" if floor else ")"))
-    header = (f"| run | wall s | requests | 429s | deleted | speed-up vs baseline "
-              f"| requests / minimum |" + (" wall / floor |" if floor else ""))
+    header = ("| run | wall s | requests | 429s | deleted | speed-up vs baseline "
+              "| requests / minimum |" + (" wall / floor |" if floor else ""))
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for row in rows:
