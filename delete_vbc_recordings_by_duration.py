@@ -70,6 +70,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
+import requests.auth
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
@@ -93,6 +94,7 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_WAIT_MINUTES = 120.0
 DEFAULT_BACKOFF = 1.0
 RETRY_STATUSES = (500, 502, 503, 504)
+RETRY_BACKOFF_CAP = 8.0  # times --backoff: retries wait 1, 2, 4, 8, 8 s by default
 THROTTLE_FIRST_PAUSE = 5.0  # times --backoff, when the server gives no time
 THROTTLE_MAX_PAUSE = 60.0  # times --backoff
 PROGRESS_EVERY_OUTCOMES = 100
@@ -280,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="whose on-demand recordings (repeatable; default: self)")
     select.add_argument("--all-users", action="store_true",
                         help="every user of the account (lists them via the Provisioning API)")
-    select.add_argument("--direction", choices=DIRECTIONS,
+    select.add_argument("--direction", choices=DIRECTIONS, type=str.lower,
                         help="only calls of this direction")
     select.add_argument("--extension", metavar="EXT", help="only calls of this extension")
 
@@ -604,6 +606,7 @@ class Progress:
         self.started = time.monotonic()
         self.paused_until: Optional[datetime] = None
         self._shown = False
+        self._shown_width = 0
         self._last_draw = 0.0
         self._last_log = time.monotonic()
         self._logged_done = 0
@@ -654,7 +657,7 @@ class Progress:
                 parts.append(f"ETA {format_seconds(eta)}")
         if self.paused_until and self.paused_until > datetime.now(timezone.utc):
             parts.append(f"paused until {self.paused_until.astimezone():%H:%M:%S} (quota)")
-        return " · ".join(parts)
+        return " | ".join(parts)
 
     def _draw(self, force: bool = False) -> None:
         if not (self.enabled and self.tty):
@@ -663,16 +666,17 @@ class Progress:
         if not force and now - self._last_draw < 0.1:
             return
         self._last_draw = now
-        self.stream.write("\r\x1b[K" + self.line()[:200])
+        text = self.line()[:150]
+        self.stream.write("\r" + text.ljust(self._shown_width))
         self.stream.flush()
-        self._shown = True
+        self._shown, self._shown_width = True, len(text)
 
     def clear(self) -> None:
         with self._lock:
             if self._shown:
-                self.stream.write("\r\x1b[K")
+                self.stream.write("\r" + " " * self._shown_width + "\r")
                 self.stream.flush()
-                self._shown = False
+                self._shown, self._shown_width = False, 0
 
 
 class ProgressAwareHandler(logging.StreamHandler):
@@ -735,13 +739,26 @@ def build_retry(max_retries: int, backoff: float) -> Retry:
         total=max_retries, connect=max_retries, read=max_retries, status=max_retries,
         other=0, redirect=5, status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET", "DELETE", "POST"}),
-        backoff_factor=backoff, backoff_max=60 * max(backoff, 0.01),
-        raise_on_status=False, respect_retry_after_header=True,
+        # Capped low, and no Retry-After sleeps in here: a worker asleep in urllib3
+        # cannot hear Ctrl-C. 429 pauses are the Throttle's, which can.
+        backoff_factor=backoff, backoff_max=RETRY_BACKOFF_CAP * max(backoff, 0.01),
+        raise_on_status=False, respect_retry_after_header=False,
     )
     try:
         return Retry(**options, backoff_jitter=backoff / 2)
     except TypeError:  # urllib3 1.x has no jitter
         return Retry(**options)
+
+
+class BearerAuth(requests.auth.AuthBase):
+    """Authorization: Bearer; requests drops it on redirects to another host."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
 
 
 def build_session(cfg: Config) -> requests.Session:
@@ -1001,13 +1018,12 @@ def send(ctx: Context, method: str, url: str, *, authenticated: bool = True,
     renewed = False
     while True:
         ctx.throttle.wait_turn()
-        request_headers = dict(headers or {})
-        generation = 0
+        generation, auth = 0, None
         if authenticated:
             token, generation = ctx.tokens.current()
-            request_headers["Authorization"] = f"Bearer {token}"
+            auth = BearerAuth(token)
         try:
-            response = ctx.session.request(method, url, headers=request_headers,
+            response = ctx.session.request(method, url, headers=headers, auth=auth,
                                            timeout=(ctx.cfg.timeout, ctx.cfg.timeout), **kwargs)
         except requests.RequestException as exc:
             ctx.count_request(None)
@@ -1585,7 +1601,8 @@ def delete_one(ctx: Context, candidate: Candidate) -> Optional[Outcome]:
                 return Outcome(candidate, "failed", f"{exc}; not deleted")
             if ctx.stop.is_set():
                 return None
-        response = send(ctx, "DELETE", delete_url(ctx, candidate))
+        # Not followed: requests would turn a 302 into a GET, and its 200 is no deletion.
+        response = send(ctx, "DELETE", delete_url(ctx, candidate), allow_redirects=False)
     except RequestFailed as exc:
         return Outcome(candidate, "failed", str(exc), backup_file)
     except Interrupted:
@@ -1595,7 +1612,8 @@ def delete_one(ctx: Context, candidate: Candidate) -> Optional[Outcome]:
         return None
     with response:
         status = response.status_code
-    if status in (200, 202, 204):
+        content_type = response.headers.get("Content-Type", "").lower()
+    if status == 204 or (status in (200, 202) and "html" not in content_type):
         return Outcome(candidate, "deleted", "", backup_file)
     if status == 404:
         return Outcome(candidate, "already-deleted", "", backup_file)
@@ -1634,7 +1652,11 @@ class Report:
                              "path") from None
         self._writer = csv.writer(self._handle)
         if not existing:
-            self._write(list(REPORT_COLUMNS))
+            try:
+                self._write(list(REPORT_COLUMNS))
+            except ReportWriteError as exc:
+                self.close()
+                raise UsageError(f"--report: {exc}; choose a file on a disk with room") from None
 
     def _write(self, row: List[str]) -> None:
         try:
@@ -1653,9 +1675,13 @@ class Report:
         if self._handle is not None:
             try:
                 os.fsync(self._handle.fileno())
-                self._handle.close()
             except OSError:
                 pass
+            try:
+                self._handle.close()
+            except OSError:  # the buffer could not be flushed: those rows were logged
+                pass
+            self._handle = None
 
 
 def report_row(outcome: Outcome, redactor: Redactor) -> List[str]:
@@ -1770,12 +1796,14 @@ def build_summary(ctx: Context, tally: Tally, result: RunResult) -> Dict[str, An
         "by_type": {kind: rounded(tally.by_type[kind]) for kind in cfg.types},
         "listed": plan.listed,
         "users_skipped": len(plan.unavailable_users),
-        "skipped_users": [{"user": u, "reason": r} for u, r in plan.unavailable_users.items()],
+        "skipped_users": [{"user": u, "reason": ctx.redactor.scrub(r)}
+                          for u, r in plan.unavailable_users.items()],
         "requests_sent": ctx.requests_sent, "throttled": ctx.throttle.throttled,
         "seconds_paused": round(ctx.throttle.paused_total, 1),
         "report": str(cfg.report) if cfg.report else None,
         "backup_dir": str(cfg.backup_dir) if cfg.backup_dir else None,
-        "stopped": result.stopped, "error": result.error, "exit_code": result.exit_code,
+        "stopped": result.stopped, "exit_code": result.exit_code,
+        "error": ctx.redactor.scrub(result.error) if result.error else None,
     }
     if len(plan.users_swept) > 1:
         summary["by_user"] = {
@@ -1875,15 +1903,16 @@ def delete_planned(ctx: Context, pool: ThreadPoolExecutor, plan: Plan, tally: Ta
         tally.record(outcome)
         ctx.progress.outcome()
         if outcome.outcome == "failed":
-            ctx.log.warning("recording %s (%s): %s", candidate.id, candidate.kind, outcome.error)
+            ctx.log.warning("recording %s (%s): %s", candidate.id, describe_owner(candidate),
+                            outcome.error)
         else:
-            ctx.log.debug("recording %s (%s): %s", candidate.id, candidate.kind,
+            ctx.log.debug("recording %s (%s): %s", candidate.id, describe_owner(candidate),
                           outcome.outcome)
         try:
             report.add(outcome)
         except ReportWriteError:
-            ctx.log.error("unreported outcome: recording %s (%s %s) %s", candidate.id,
-                          candidate.kind, candidate.user, outcome.outcome)
+            ctx.log.error("unreported outcome: recording %s (%s) %s", candidate.id,
+                          describe_owner(candidate), outcome.outcome)
             raise
 
     try:
@@ -1911,6 +1940,13 @@ def delete_planned(ctx: Context, pool: ThreadPoolExecutor, plan: Plan, tally: Ta
             tally.not_attempted(candidate)
         if error is not None:
             raise error
+
+
+def describe_owner(candidate: Candidate) -> str:
+    """'company' or 'on-demand of user 102', for log lines."""
+    if candidate.kind == "company":
+        return "company"
+    return f"on-demand of user {candidate.user}"
 
 
 def wait_some_or_stop(ctx: Context, pending: Dict[Future, Any]) -> List[Future]:

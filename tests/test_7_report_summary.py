@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 
 import pytest
-from conftest import WINDOW, read_report, rec, tool
+from conftest import WINDOW, read_report, rec, run_script, tool
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
 
 
 def test_report_columns_header_once_appended_across_runs(api, run, tmp_path) -> None:
@@ -104,3 +111,45 @@ def test_failures_are_counted_and_exit_1(api, run) -> None:
     assert result.code == 1
     summary = json.loads(result.out)
     assert (summary["failed"], summary["deleted"], summary["exit_code"]) == (1, 1, 1)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_report_on_a_full_disk_is_refused_before_any_request(api, run, tmp_path) -> None:
+    fake = api([rec(1)])
+    report = tmp_path / "r.csv"
+    report.symlink_to("/dev/full")
+    result = run("--yes", "--report", str(report), *WINDOW)
+    assert result.code == 2 and "No space left" in result.err
+    assert "Traceback" not in result.err
+    assert fake.log == []
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs POSIX file size limits")
+def test_report_that_fills_up_mid_run_loses_track_of_nothing(api, tmp_path) -> None:
+    fake = api([rec(i) for i in range(1, 41)])
+    report = tmp_path / "r.csv"
+
+    def limit_file_size() -> None:  # the report can grow to 1 KB: header and a few rows
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    result = run_script("--yes", "--workers", "2", "--report", str(report), *WINDOW,
+                        preexec_fn=limit_file_size)
+    assert result.returncode == 1, result.stderr
+    assert "could not write the report" in result.stderr
+    in_report = {int(r["id"]) for r in read_report(report) if r["outcome"] == "deleted"}
+    on_stderr = {int(m) for m in re.findall(r"unreported outcome: recording (\d+) "
+                                            r"\(company\) deleted", result.stderr)}
+    assert in_report and on_stderr
+    assert in_report | on_stderr == set(fake.deleted)
+    assert len(fake.deleted) < 40  # it stopped deleting
+
+
+def test_a_delete_answered_with_a_redirect_is_not_reported_deleted(api, run, tmp_path) -> None:
+    fake = api([rec(1)])
+    fake.faults.status["DELETE"] = [302]
+    report = tmp_path / "r.csv"
+    result = run("--yes", "--report", str(report), *WINDOW)
+    assert result.code == 1
+    assert read_report(report)[0]["outcome"] == "failed"
+    assert fake.remaining_ids() == {1}

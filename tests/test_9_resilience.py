@@ -135,9 +135,6 @@ def test_listing_pages_are_fetched_concurrently(api, run) -> None:
 
 
 def test_progress_is_logged_without_a_terminal_and_silenced_by_q(api, run) -> None:
-    api([rec(i) for i in range(1, 251)])
-    result = run("--dry-run", *WINDOW)
-    assert result.code == 0
     fake = api([rec(i) for i in range(1, 251)])
     loud = run("--yes", *WINDOW)
     assert loud.code == 0 and fake.remaining_ids() == set()
@@ -199,3 +196,55 @@ def test_interrupt_during_a_throttling_pause_is_quick(api, tmp_path) -> None:
     summary = json.loads(out)
     assert summary["stopped"] == "interrupted"
     assert summary["deleted"] == len(fake.deleted)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals")
+def test_interrupt_while_listing_deletes_nothing(api) -> None:
+    fake = api([rec(i) for i in range(1, 1001)])
+    fake.faults.latency = 0.3
+    process = start_sweep(["--yes", "--type", "company", "--workers", "2", *WINDOW],
+                          subprocess_env())
+    deadline = time.monotonic() + 30
+    while fake.count("GET", "company_call_recordings") < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert fake.count("DELETE") == 0 and len(fake.remaining_ids()) == 1000
+
+
+@pytest.mark.skipif(os.name != "posix", reason="uses a pseudo-terminal")
+def test_progress_line_on_a_terminal(api) -> None:
+    import pty
+    import threading
+
+    fake = api([rec(i) for i in range(1, 41)])
+    fake.faults.latency = 0.02
+    controller, terminal = pty.openpty()
+    chunks = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(controller, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        process = subprocess.run([sys.executable, str(SCRIPT), *FAST, "--yes", *WINDOW],
+                                 env=subprocess_env(), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=terminal, timeout=60)
+    finally:
+        os.close(terminal)
+        reader.join(timeout=5)
+        os.close(controller)
+    shown = b"".join(chunks).decode(errors="replace")
+    assert process.returncode == 0
+    assert "\rdeleting | " in shown and " of 40 | " in shown
+    assert fake.remaining_ids() == set()
