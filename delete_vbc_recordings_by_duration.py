@@ -1651,6 +1651,8 @@ class Report:
             raise UsageError(f"--report {path}: cannot write it ({exc.strerror}); check the "
                              "path") from None
         self._writer = csv.writer(self._handle)
+        if existing and not ends_with_newline(path):
+            self._handle.write("\n")  # an earlier run's last row was cut off (full disk)
         if not existing:
             try:
                 self._write(list(REPORT_COLUMNS))
@@ -1682,6 +1684,12 @@ class Report:
             except OSError:  # the buffer could not be flushed: those rows were logged
                 pass
             self._handle = None
+
+
+def ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"
 
 
 def report_row(outcome: Outcome, redactor: Redactor) -> List[str]:

@@ -153,3 +153,13 @@ def test_a_delete_answered_with_a_redirect_is_not_reported_deleted(api, run, tmp
     assert result.code == 1
     assert read_report(report)[0]["outcome"] == "failed"
     assert fake.remaining_ids() == {1}
+
+
+def test_a_row_cut_off_by_a_full_disk_does_not_spoil_the_next_run(api, run, tmp_path) -> None:
+    api([rec(7)])
+    report = tmp_path / "r.csv"
+    report.write_text(",".join(tool.REPORT_COLUMNS) + "\n2026-11-30T00:00:00Z,company,,5,ca",
+                      encoding="utf-8")
+    assert run("--yes", "--report", str(report), *WINDOW).code == 0
+    rows = read_report(report)
+    assert (rows[-1]["id"], rows[-1]["outcome"]) == ("7", "deleted")
