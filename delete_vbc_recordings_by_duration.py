@@ -620,28 +620,36 @@ class Progress:
     def page_listed(self) -> None:
         with self._lock:
             self.pages += 1
-            self._tick()
+            message = self._tick()
+        self._log(message)
 
     def outcome(self) -> None:
         with self._lock:
             self.done += 1
-            self._tick()
+            message = self._tick()
+        self._log(message)
+
+    def _log(self, message: Optional[str]) -> None:
+        # Outside our lock: the log handler takes its own lock, then ours (to clear the line).
+        if message and self.enabled:
+            self.log.info("progress: %s", message)
 
     def paused(self, until: Optional[datetime]) -> None:
         with self._lock:
             self.paused_until = until
             self._draw(force=True)
 
-    def _tick(self) -> None:
+    def _tick(self) -> Optional[str]:
+        """Redraw the terminal line, or return a line to log when one is due."""
         if self.tty:
             self._draw()
-            return
+            return None
         now = time.monotonic()
         if (self.done - self._logged_done >= PROGRESS_EVERY_OUTCOMES
                 or now - self._last_log >= PROGRESS_EVERY_SECONDS):
             self._last_log, self._logged_done = now, self.done
-            if self.enabled:
-                self.log.info("progress: %s", self.line())
+            return self.line()
+        return None
 
     def line(self) -> str:
         parts = [self.phase]
@@ -843,7 +851,7 @@ class Throttle:
         while True:
             with self._lock:
                 if self.exhausted:
-                    raise WaitBudgetExhausted(self._exhausted_message())
+                    raise WaitBudgetExhausted(self.exhausted_message())
                 if self.stop.is_set():
                     raise Interrupted("interrupted")
                 now = time.monotonic()
@@ -881,7 +889,7 @@ class Throttle:
             added = new_until - max(self._paused_until, now)
             if self.paused_total + added > self.max_wait:
                 self.exhausted = True
-                raise WaitBudgetExhausted(self._exhausted_message())
+                raise WaitBudgetExhausted(self.exhausted_message())
             self.paused_total += added
             self._paused_until = new_until
         until = datetime.now(timezone.utc) + timedelta(seconds=pause)
@@ -894,7 +902,7 @@ class Throttle:
             with self._lock:
                 self._strikes = 0
 
-    def _exhausted_message(self) -> str:
+    def exhausted_message(self) -> str:
         return (f"stopped after pausing {format_seconds(self.paused_total)} in all for the "
                 f"API quota (--max-wait {self.max_wait / 60:g} min); what is left is for "
                 "the next run")
@@ -2098,10 +2106,11 @@ def run(cfg: Config, log: logging.Logger, redactor: Redactor, progress: Progress
             if ctx.stop_signal is not None:
                 result.exit_code = interrupted_exit_code(ctx)
                 result.stopped = "interrupted"
-                result.error = result.error or "interrupted; what was done is reported"
+                result.error = ("interrupted: requests in flight were finished and reported; "
+                                "the next run will find the rest")
             elif ctx.throttle.exhausted and result.exit_code == EXIT_OK:
                 result.exit_code, result.stopped = EXIT_FAILURES, "max-wait"
-                result.error = ctx.throttle._exhausted_message()
+                result.error = ctx.throttle.exhausted_message()
     finally:
         report.close()
         session.close()
@@ -2111,15 +2120,19 @@ def run(cfg: Config, log: logging.Logger, redactor: Redactor, progress: Progress
         result.exit_code = EXIT_FAILURES
     if result.error and result.exit_code not in (EXIT_SIGINT, EXIT_SIGTERM):
         log.error("error: %s", result.error)
-    summary = build_summary(ctx, tally, result)
-    if cfg.json_summary:
+    emit_summary(ctx, build_summary(ctx, tally, result), result)
+    return result.exit_code
+
+
+def emit_summary(ctx: Context, summary: Dict[str, Any], result: RunResult) -> None:
+    """JSON on stdout, or the table on stderr and in the log file."""
+    if ctx.cfg.json_summary:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         sys.stdout.flush()
     elif result.plan is not None:  # before a plan, the error line says it all
-        text = redactor.scrub(human_summary(summary))
+        text = ctx.redactor.scrub(human_summary(summary))
         sys.stderr.write(text + "\n")
-        append_to_log_files(log, text)
-    return result.exit_code
+        append_to_log_files(ctx.log, text)
 
 
 def append_to_log_files(log: logging.Logger, text: str) -> None:
