@@ -1215,7 +1215,6 @@ class _PagingState:
     collection: Collection
     last_page: int = 1
     next_page: int = 1
-    in_flight: int = 0
     finished: bool = False
 
 
@@ -1235,7 +1234,6 @@ def list_collections(ctx: Context, pool: ThreadPoolExecutor, collections: List[C
                 future = pool.submit(fetch_page, ctx, state.collection, state.next_page)
                 pending[future] = (state, state.next_page)
                 state.next_page += 1
-                state.in_flight += 1
 
     try:
         fill()
@@ -1243,7 +1241,6 @@ def list_collections(ctx: Context, pool: ThreadPoolExecutor, collections: List[C
             done = wait_some(ctx, pending)
             for future in done:
                 state, page_number = pending.pop(future)
-                state.in_flight -= 1
                 try:
                     page = future.result()
                 except CollectionUnavailable as exc:
@@ -1251,9 +1248,7 @@ def list_collections(ctx: Context, pool: ThreadPoolExecutor, collections: List[C
                     on_unavailable(state.collection, str(exc))
                     continue
                 ctx.progress.page_listed()
-                if state.finished:
-                    continue
-                on_items(state.collection, page.items)
+                on_items(state.collection, page.items)  # all re-checked, whichever page
                 if not page.items:
                     state.finished = True
                 elif page.total_pages is not None:
@@ -1936,7 +1931,7 @@ def delete_planned(ctx: Context, pool: ThreadPoolExecutor, plan: Plan, tally: Ta
             while queue and len(pending) < limit and not ctx.stop.is_set():
                 candidate = queue.pop()
                 pending[pool.submit(delete_one, ctx, candidate)] = candidate
-            if not pending:
+            if not pending or ctx.stop.is_set():
                 break
             for future in wait_some_or_stop(ctx, pending):
                 settle(future, pending.pop(future))
