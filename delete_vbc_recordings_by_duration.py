@@ -1864,6 +1864,8 @@ def human_summary(summary: Dict[str, Any]) -> str:
                      f"{format_seconds(summary['seconds_paused'])} in all.")
     if summary["report"]:
         lines.append(f"  Report: {summary['report']}")
+    if summary["backup_dir"] and not dry:
+        lines.append(f"  Backups: {summary['backup_dir']}")
     if summary["error"]:
         lines.append(f"  Stopped: {summary['error']}")
     return "\n".join(lines)
@@ -1877,13 +1879,13 @@ def describe_plan(cfg: Config, plan: Plan) -> str:
     parts = [f"{totals[kind]['count']} {kind}" for kind in cfg.types]
     minutes = sum(t["duration_ms"] for t in totals.values()) / 60000
     size = sum(t["bytes"] for t in totals.values())
-    text = (f"About to delete {len(plan.to_delete)} recordings ({', '.join(parts)}): "
-            f"{minutes:.1f} minutes of audio, {format_bytes(size)}, of calls of "
-            f"{cfg.max_ms / 1000:g} s or less that started between {utc_text(cfg.since)} and "
-            f"{utc_text(cfg.until)}.")
+    lines = [f"About to delete {len(plan.to_delete)} recordings ({', '.join(parts)}):",
+             f"  {minutes:.1f} minutes of audio, {format_bytes(size)}, of calls of "
+             f"{cfg.max_ms / 1000:g} s or less",
+             f"  that started between {utc_text(cfg.since)} and {utc_text(cfg.until)}."]
     if cfg.backup_dir:
-        text += f" Each is backed up to {cfg.backup_dir} first."
-    return text
+        lines.append(f"  Each is backed up to {cfg.backup_dir} first.")
+    return "\n".join(lines)
 
 
 def confirm(cfg: Config, plan: Plan) -> bool:
