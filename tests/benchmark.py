@@ -1,6 +1,6 @@
 """Benchmark: the script against the naive approach, on the fake API over loopback.
 
-    python tests/benchmark.py            # about two minutes on 2 cores
+    python tests/benchmark.py            # about three and a half minutes on 2 cores
     python tests/benchmark.py --quick    # smaller data, for a smoke run
 
 Run by hand (it is not part of the test suite).  Every run gets a fresh fake holding the
@@ -10,6 +10,10 @@ recordings of the user of which 60 are short.  Two conditions:
 1. 20 ms of latency per request, no quota;
 2. the same latency and a fixed-window quota of 60 requests per 3 seconds that answers 429
    with the gateway's JSON body (nextAccessTime) and no Retry-After.
+
+A third part measures memory: the script's peak resident size in a dry run against accounts
+of 2,000, 20,000 and 60,000 company recordings, each with the same 600 matches, the server
+ignoring the duration filter (so every recording crosses the wire).  It should stay flat.
 
 The baseline is the approach of the classic tutorial, written here: sequential requests
 without a session, 10 per page, only the start filter on the server, the duration checked on
@@ -49,7 +53,7 @@ def make_data(company: int, short: int, on_demand: int, on_demand_short: int
 
     def one(rec_id: int, index: int, shorts: int) -> Dict[str, Any]:
         duration = 1_000 + (index * 37) % 29_000 if index < shorts else 31_000 + index * 11
-        start = now - timedelta(minutes=10 + index * 7)
+        start = now - timedelta(minutes=10 + index * 7 % 40_000)
         return make_recording(rec_id, start, duration)
 
     return {"company": [one(10_000 + i, i, short) for i in range(company)],
@@ -92,6 +96,49 @@ def naive_sweep(base: str) -> None:
         for recording in found:
             if int(recording["duration"]) <= 30_000:
                 requests.delete(f"{url}/{recording['id']}", headers=headers, timeout=30)
+
+
+def peak_rss_mb(base: str, extra: List[str]) -> float:
+    """Run the script and return its peak resident set size in MB (Linux: VmHWM).
+
+    Read from /proc while it runs: rusage would count the benchmark's own memory, which the
+    child shares between fork and exec.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VBC_")}
+    env.update(DEMO_CREDENTIALS, VBC_API_URL=base)
+    process = subprocess.Popen([sys.executable, str(SCRIPT), "-q", "--json", *extra], env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    peak_kb = 0
+    while process.poll() is None:
+        try:
+            with open(f"/proc/{process.pid}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak_kb = max(peak_kb, int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.05)
+    if process.returncode != 0:
+        raise SystemExit(f"script failed ({process.returncode})")
+    return peak_kb / 1024
+
+
+def memory_table(scale: int) -> None:
+    print("\nMemory: peak RSS of a dry run, 600 matches, server ignoring the duration filter")
+    print("| company recordings | matches | list pages | peak RSS MB |")
+    print("|---|---|---|---|")
+    for total in (2000 // scale, 20_000 // scale, 60_000 // scale):
+        data = make_data(total, 600 // scale, 0, 0)
+        fake = FakeVBC(data["company"], {})
+        fake.faults.ignore_filters = {"duration"}
+        fake.start()
+        try:
+            peak = peak_rss_mb(fake.url, ["--dry-run", "--type", "company", "--since", "2000d"])
+        finally:
+            fake.stop()
+        pages = fake.count("GET", "company_call_recordings")
+        print(f"| {total} | {600 // scale} | {pages} | {peak:.1f} |")
 
 
 def script_sweep(base: str, extra: List[str]) -> None:
@@ -171,6 +218,8 @@ def main() -> None:
     rows = [measure(name, data, True, action) for name, action in quota_runs]
     print_table(f"20 ms latency, quota {QUOTA[0]} per {QUOTA[1]:g} s (429 with nextAccessTime)",
                 rows, data, floor)
+    if os.path.exists("/proc/self/status"):
+        memory_table(scale)
 
 
 if __name__ == "__main__":
