@@ -1980,29 +1980,13 @@ def sweep(ctx: Context, tally: Tally, report: Report, result: RunResult) -> None
                      utc_text(cfg.since), utc_text(cfg.until))
         plan = make_plan(ctx, pool)
         result.plan = plan
-        for candidate in plan.skipped:
-            outcome = Outcome(candidate, "skipped", candidate.skip_reason or "")
-            tally.record(outcome)
-            report.add(outcome)
-        for candidate in plan.to_delete:
-            tally.matched(candidate)
-        if plan.skipped:
-            ctx.log.warning("%d recordings have odd data and are skipped (never deleted); "
-                            "see the report", len(plan.skipped))
+        record_plan(ctx, plan, tally, report)
         if cfg.max_delete is not None and len(plan.to_delete) > cfg.max_delete:
             raise TooManyMatches(f"{len(plan.to_delete)} recordings match, more than "
                                  f"--max-delete {cfg.max_delete}: nothing was deleted. Check "
                                  "the window and threshold, or raise --max-delete")
         if cfg.dry_run:
-            for candidate in plan.to_delete:
-                outcome = Outcome(candidate, "would-delete")
-                tally.record(outcome)
-                report.add(outcome)
-            if cfg.backup_dir and plan.to_delete:
-                ctx.log.info("dry run: would back up %d recordings (%s) to %s first",
-                             len(plan.to_delete), format_bytes(sum(c.size for c in
-                                                                   plan.to_delete)),
-                             cfg.backup_dir)
+            record_dry_run(ctx, plan, tally, report)
             return
         if not plan.to_delete:
             ctx.log.info("nothing to delete")
@@ -2018,6 +2002,31 @@ def sweep(ctx: Context, tally: Tally, report: Report, result: RunResult) -> None
                     return
         warn_if_backup_space_short(ctx, plan)
         delete_planned(ctx, pool, plan, tally, report)
+
+
+def record_plan(ctx: Context, plan: Plan, tally: Tally, report: Report) -> None:
+    """Count the matches; report the skipped recordings (their outcome is known now)."""
+    for candidate in plan.to_delete:
+        tally.matched(candidate)
+    for candidate in plan.skipped:
+        outcome = Outcome(candidate, "skipped", candidate.skip_reason or "")
+        tally.record(outcome)
+        report.add(outcome)
+    if plan.skipped:
+        ctx.log.warning("%d recordings have odd data and are skipped (never deleted); "
+                        "see the report", len(plan.skipped))
+
+
+def record_dry_run(ctx: Context, plan: Plan, tally: Tally, report: Report) -> None:
+    """A would-delete row per match, and what a backup would take."""
+    for candidate in plan.to_delete:
+        outcome = Outcome(candidate, "would-delete")
+        tally.record(outcome)
+        report.add(outcome)
+    if ctx.cfg.backup_dir and plan.to_delete:
+        size = format_bytes(sum(c.size for c in plan.to_delete))
+        ctx.log.info("dry run: would back up %d recordings (%s) to %s first",
+                     len(plan.to_delete), size, ctx.cfg.backup_dir)
 
 
 def warn_if_backup_space_short(ctx: Context, plan: Plan) -> None:
