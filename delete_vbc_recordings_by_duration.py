@@ -409,9 +409,7 @@ def read_env_file(path: Path, log: logging.Logger) -> Dict[str, str]:
             raise UsageError(f"--env-file {path}, line {number}: expected KEY=VALUE")
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key] = value
+        values[key] = value  # no inline comments: '#' may well be part of a password
     return values
 
 

@@ -109,7 +109,7 @@ def test_env_file_values_and_environment_wins(api, run, tmp_path, monkeypatch) -
         f"export VBC_USERNAME=jane.doe\n"
         f"VBC_PASSWORD='{fake.credentials['VBC_PASSWORD']}'\n"
         f'VBC_CLIENT_ID="{fake.credentials["VBC_CLIENT_ID"]}"\n'
-        f"VBC_CLIENT_SECRET=wrong-secret-to-be-overridden\n"
+        f"VBC_CLIENT_SECRET=wrong #secret, overridden\n"
         f"VBC_API_URL=http://127.0.0.1:9\n", encoding="utf-8")
     os.chmod(env_file, 0o600)
     for key in ("VBC_USERNAME", "VBC_PASSWORD", "VBC_CLIENT_ID"):
@@ -155,3 +155,11 @@ def test_script_runs_as_a_command(api) -> None:
     result = run_script("--yes", *WINDOW, env=subprocess_env())
     assert result.returncode == 0, result.stderr
     assert fake.remaining_ids() == {2}
+
+
+def test_env_file_keeps_hashes_and_ampersands_in_values(tmp_path) -> None:
+    env_file = tmp_path / "vbc.env"
+    env_file.write_text("VBC_PASSWORD=a&b #c=d\nVBC_CLIENT_SECRET=\"x y\"\n", encoding="utf-8")
+    os.chmod(env_file, 0o600)
+    values = tool.read_env_file(env_file, tool.logging.getLogger("test"))
+    assert values == {"VBC_PASSWORD": "a&b #c=d", "VBC_CLIENT_SECRET": "x y"}
