@@ -157,9 +157,11 @@ Example: %(prog)s --dry-run --report first-run.csv"""
 # --- errors, mapped to exit codes -------------------------------------------------------
 
 class SweepError(Exception):
-    """A run-ending problem; ``exit_code`` is what main returns."""
+    """A run-ending problem; ``exit_code`` is what main returns, ``stop`` what the summary
+    says under "stopped"."""
 
     exit_code = EXIT_FAILURES
+    stop = "error"
 
 
 class UsageError(SweepError):
@@ -172,30 +174,35 @@ class ApiError(SweepError):
     """Authentication or listing failed; nothing more is sent."""
 
     exit_code = EXIT_API
+    stop = "api-error"
 
 
 class TooManyMatches(SweepError):
     """More recordings matched than --max-delete allows."""
 
     exit_code = EXIT_TOO_MANY
+    stop = "max-delete"
 
 
 class Interrupted(SweepError):
     """Ctrl-C or SIGTERM: stop starting work."""
 
     exit_code = EXIT_SIGINT
+    stop = "interrupted"
 
 
 class WaitBudgetExhausted(SweepError):
     """The run has paused for the quota longer than --max-wait allows."""
 
     exit_code = EXIT_FAILURES
+    stop = "max-wait"
 
 
 class ReportWriteError(SweepError):
     """The report could not be written: stop deleting, or we lose track."""
 
     exit_code = EXIT_FAILURES
+    stop = "report-error"
 
 
 class RequestFailed(Exception):
@@ -1725,7 +1732,6 @@ def empty_counts() -> Dict[str, Any]:
 class Tally:
     """Counts of outcomes, in total, per type and per user."""
 
-    dry_run: bool
     total: Dict[str, Any] = field(default_factory=empty_counts)
     by_type: Dict[str, Dict[str, Any]] = field(
         default_factory=lambda: {kind: empty_counts() for kind in TYPES})
@@ -2094,7 +2100,7 @@ def run(cfg: Config, log: logging.Logger, redactor: Redactor, progress: Progress
     ctx = Context(cfg, log, session, redactor, progress, stop,
                   Throttle(stop, cfg.rate_limit, cfg.max_wait, cfg.backoff, log, progress))
     ctx.tokens = TokenManager(cfg, lambda form: post_token_form(ctx, form), redactor, log)
-    tally = Tally(cfg.dry_run)
+    tally = Tally()
     result = RunResult()
     try:
         with stop_on_signals(ctx):
@@ -2104,9 +2110,7 @@ def run(cfg: Config, log: logging.Logger, redactor: Redactor, progress: Progress
                 ctx.stop.set()
                 ctx.stop_signal = ctx.stop_signal or signal.SIGINT
             except SweepError as exc:
-                result.exit_code, result.error = exc.exit_code, str(exc)
-                if isinstance(exc, WaitBudgetExhausted):
-                    result.stopped = "max-wait"
+                result.exit_code, result.error, result.stopped = exc.exit_code, str(exc), exc.stop
             if ctx.stop_signal is not None:
                 result.exit_code = interrupted_exit_code(ctx)
                 result.stopped = "interrupted"

@@ -65,8 +65,9 @@ def test_more_matches_than_max_delete_deletes_nothing(api, run) -> None:
     assert result.code == 4
     assert "3 recordings match, more than --max-delete 2" in result.err
     assert fake.count("DELETE") == 0
-    dry = run("--dry-run", "--max-delete", "2", *WINDOW)
+    dry = run("--dry-run", "--json", "--max-delete", "2", *WINDOW)
     assert dry.code == 4
+    assert json.loads(dry.out)["stopped"] == "max-delete"
     assert run("--yes", "--max-delete", "3", *WINDOW).code == 0
     assert fake.remaining_ids() == set()
 
