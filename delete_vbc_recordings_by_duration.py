@@ -1211,6 +1211,9 @@ def listing_hint(collection: Collection, response: requests.Response) -> str:
     if collection.kind == "users":
         return (": the application is probably not subscribed to the Provisioning API, or "
                 "the VBC user is not an account administrator")
+    if collection.kind == "on-demand":
+        return (": the application is probably not subscribed to the Call Recording API, or "
+                f"the VBC user may not manage the recordings of user {collection.user}")
     return (": the application is probably not subscribed to the Call Recording API, or the "
             "VBC user lacks the permission to manage company call recordings")
 
