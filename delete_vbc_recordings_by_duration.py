@@ -61,12 +61,12 @@ import tempfile
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
@@ -114,7 +114,6 @@ REPORT_COLUMNS = (
     "time", "type", "user", "id", "call_id", "start", "duration_ms", "call_direction",
     "caller_id", "dnis", "extensions", "file_size_in_bytes", "outcome", "error", "backup_file",
 )
-OUTCOMES = ("deleted", "would-delete", "already-deleted", "failed", "skipped")
 
 EXIT_OK = 0
 EXIT_FAILURES = 1
@@ -243,8 +242,6 @@ class Config:
     report: Optional[Path]
     backup_dir: Optional[Path]
     json_summary: bool
-    log_file: Optional[Path]
-    verbosity: int
     workers: int
     max_retries: int
     timeout: float
@@ -507,8 +504,6 @@ def build_config(args: argparse.Namespace, environ: Dict[str, str],
         report=Path(args.report) if args.report else None,
         backup_dir=Path(args.backup_dir) if args.backup_dir else None,
         json_summary=args.json,
-        log_file=Path(args.log_file) if args.log_file else None,
-        verbosity=-1 if args.quiet else args.verbose,
         workers=workers or DEFAULT_WORKERS,
         max_retries=parse_count(args.max_retries, "--max-retries", 0) or 0,
         timeout=parse_positive(args.timeout, "--timeout") or DEFAULT_TIMEOUT,
@@ -695,26 +690,25 @@ class Progress:
 class ProgressAwareHandler(logging.StreamHandler):
     """A stderr handler that clears the progress line before it writes."""
 
-    def __init__(self, stream: Any, progress_ref: List[Progress]) -> None:
+    def __init__(self, stream: Any, progress: Progress) -> None:
         super().__init__(stream)
-        self.progress_ref = progress_ref
+        self.progress = progress
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self.progress_ref:
-            self.progress_ref[0].clear()
+        self.progress.clear()
         super().emit(record)
 
 
 @contextmanager
-def configured_logging(cfg_verbosity: int, log_file: Optional[Path], redactor: Redactor,
-                       progress_ref: List[Progress]) -> Iterator[logging.Logger]:
+def configured_logging(verbosity: int, log_file: Optional[Path], redactor: Redactor,
+                       progress: Progress) -> Iterator[logging.Logger]:
     """The tool's logger with a stderr handler and an optional 0600 log file."""
-    log = logging.getLogger(LOGGER_NAME)
+    log = progress.log
     log.setLevel(logging.DEBUG)
     log.propagate = False
-    level = {-1: logging.WARNING, 0: logging.INFO}.get(cfg_verbosity, logging.DEBUG)
+    level = {-1: logging.WARNING, 0: logging.INFO}.get(verbosity, logging.DEBUG)
     handlers: List[logging.Handler] = []
-    console = ProgressAwareHandler(sys.stderr, progress_ref)
+    console = ProgressAwareHandler(sys.stderr, progress)
     console.setLevel(level)
     console.setFormatter(logging.Formatter("%(message)s"))
     handlers.append(console)
@@ -725,7 +719,7 @@ def configured_logging(cfg_verbosity: int, log_file: Optional[Path], redactor: R
         except OSError as exc:
             raise UsageError(f"--log-file {log_file}: cannot write it ({exc.strerror}); "
                              "check the path") from None
-        file_handler.setLevel(logging.DEBUG if cfg_verbosity > 0 else logging.INFO)
+        file_handler.setLevel(logging.DEBUG if verbosity > 0 else logging.INFO)
         file_handler.setFormatter(logging.Formatter(
             "%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
         handlers.append(file_handler)
@@ -733,7 +727,7 @@ def configured_logging(cfg_verbosity: int, log_file: Optional[Path], redactor: R
     for handler in handlers:
         handler.addFilter(redactor)
         log.addHandler(handler)
-        if cfg_verbosity >= 2:
+        if verbosity >= 2:
             third_party.addHandler(handler)
     try:
         yield log
@@ -750,7 +744,7 @@ def build_retry(max_retries: int, backoff: float) -> Retry:
     """Retries on connection errors and 5xx for GET, DELETE and the token POST."""
     options: Dict[str, Any] = dict(
         total=max_retries, connect=max_retries, read=max_retries, status=max_retries,
-        other=0, redirect=5, status_forcelist=RETRY_STATUSES,
+        other=0, status_forcelist=RETRY_STATUSES,  # redirects: requests follows them
         allowed_methods=frozenset({"GET", "DELETE", "POST"}),
         # Capped low, and no Retry-After sleeps in here: a worker asleep in urllib3
         # cannot hear Ctrl-C. 429 pauses are the Throttle's, which can.
@@ -1500,19 +1494,23 @@ def audio_url(ctx: Context, candidate: Candidate) -> str:
     return documented
 
 
-def write_private_file(path: Path, data: bytes) -> None:
-    """Write via a temporary name, flush, fsync, then rename into place."""
+@contextmanager
+def private_file_in_place(path: Path) -> Iterator[BinaryIO]:
+    """Write path.part; if the block ends cleanly, flush, fsync and rename it to path.
+
+    Any error (a failed check raised in the block included) removes the .part file.
+    """
     tmp = path.with_name(path.name + ".part")
-    fd = open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     try:
+        fd = open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    finally:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def looks_like_page(first_bytes: bytes) -> bool:
@@ -1528,7 +1526,6 @@ def download_audio(ctx: Context, candidate: Candidate, target: Path) -> None:
                         headers={"Accept": "audio/mpeg, */*", "Accept-Encoding": "identity"})
     except RequestFailed as exc:
         raise BackupFailed(f"backup download failed: {exc}") from None
-    tmp = target.with_name(target.name + ".part")
     with response:
         if response.status_code != 200:
             raise BackupFailed(f"backup download answered {describe_error(response)}")
@@ -1545,28 +1542,22 @@ def download_audio(ctx: Context, candidate: Candidate, target: Path) -> None:
         written = 0
         try:
             make_private_dirs(target.parent)
-            fd = open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-            with os.fdopen(fd, "wb") as handle:
+            with private_file_in_place(target) as handle:
                 for chunk in response.iter_content(chunk_size=64 * 1024):
                     if written == 0 and chunk and looks_like_page(chunk):
                         raise BackupFailed("backup download returned a page, not audio")
                     handle.write(chunk)
                     written += len(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if written == 0:
-                raise BackupFailed("backup download was empty")
-            if expected is not None and written != expected:
-                raise BackupFailed(f"backup download was {written} bytes, expected {expected}")
-            os.replace(tmp, target)
+                if written == 0:
+                    raise BackupFailed("backup download was empty")
+                if expected is not None and written != expected:
+                    raise BackupFailed(f"backup download was {written} bytes, expected "
+                                       f"{expected}")
         except requests.RequestException as exc:
             raise BackupFailed(f"backup download broke off after {written} bytes: "
                                f"{describe_exception(exc)}") from None
         except OSError as exc:
             raise BackupFailed(f"could not write the backup: {exc.strerror or exc}") from None
-        finally:
-            if tmp.exists():
-                tmp.unlink()
 
 
 def back_up(ctx: Context, candidate: Candidate) -> str:
@@ -1585,7 +1576,8 @@ def back_up(ctx: Context, candidate: Candidate) -> str:
         download_audio(ctx, candidate, target)
     try:
         metadata = json.dumps(candidate.record, indent=2, sort_keys=True).encode("utf-8")
-        write_private_file(target.with_suffix(".json"), metadata)
+        with private_file_in_place(target.with_suffix(".json")) as handle:
+            handle.write(metadata)
     except OSError as exc:
         raise BackupFailed(f"could not write the metadata: {exc.strerror or exc}") from None
     return str(target)
@@ -1647,12 +1639,11 @@ class Report:
         if path is None:
             return
         try:
-            existing = path.read_text(encoding="utf-8").splitlines()[:1] if path.exists() \
-                and path.stat().st_size else []
+            header, cut_off = read_report_ends(path)
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"--report {path}: cannot read it ({exc}); choose another "
                              "file") from None
-        if existing and existing[0].strip() != ",".join(REPORT_COLUMNS):
+        if header is not None and header != ",".join(REPORT_COLUMNS):
             raise UsageError(f"--report {path} has other columns than this version writes; "
                              "choose a new file (or move the old one away)")
         try:
@@ -1662,9 +1653,9 @@ class Report:
             raise UsageError(f"--report {path}: cannot write it ({exc.strerror}); check the "
                              "path") from None
         self._writer = csv.writer(self._handle)
-        if existing and not ends_with_newline(path):
+        if cut_off:
             self._handle.write("\n")  # an earlier run's last row was cut off (full disk)
-        if not existing:
+        if header is None:
             try:
                 self._write(list(REPORT_COLUMNS))
             except ReportWriteError as exc:
@@ -1697,10 +1688,15 @@ class Report:
             self._handle = None
 
 
-def ends_with_newline(path: Path) -> bool:
+def read_report_ends(path: Path) -> Tuple[Optional[str], bool]:
+    """An existing report's header line (None if new or empty), and whether its last row
+    was cut off; reads two ends of the file, however long it has grown."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None, False
     with open(path, "rb") as handle:
+        header = handle.readline().decode("utf-8").strip()
         handle.seek(-1, os.SEEK_END)
-        return handle.read(1) == b"\n"
+        return header, handle.read(1) != b"\n"
 
 
 def report_row(outcome: Outcome, redactor: Redactor) -> List[str]:
@@ -1746,21 +1742,22 @@ class Tally:
             buckets.append(self.by_user.setdefault(candidate.user, empty_counts()))
         return buckets
 
-    def matched(self, candidate: Candidate) -> None:
+    def _count(self, candidate: Candidate, key: str, removes: bool = False) -> None:
         for bucket in self._buckets(candidate):
-            bucket["matched"] += 1
+            bucket[key] += 1
+            if removes:
+                bucket["seconds_of_audio"] += candidate.duration_ms / 1000
+                bucket["bytes_freed"] += candidate.size
+
+    def matched(self, candidate: Candidate) -> None:
+        self._count(candidate, "matched")
 
     def record(self, outcome: Outcome) -> None:
-        key = outcome.outcome.replace("-", "_")
-        for bucket in self._buckets(outcome.candidate):
-            bucket[key] += 1
-            if outcome.outcome in ("deleted", "would-delete"):
-                bucket["seconds_of_audio"] += outcome.candidate.duration_ms / 1000
-                bucket["bytes_freed"] += outcome.candidate.size
+        self._count(outcome.candidate, outcome.outcome.replace("-", "_"),
+                    removes=outcome.outcome in ("deleted", "would-delete"))
 
     def not_attempted(self, candidate: Candidate) -> None:
-        for bucket in self._buckets(candidate):
-            bucket["not_attempted"] += 1
+        self._count(candidate, "not_attempted")
 
 
 def format_seconds(seconds: float) -> str:
@@ -2166,11 +2163,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     except SystemExit as exc:  # --help, --version, or argparse's own usage error
         return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else 2
     redactor = Redactor()
-    progress_ref: List[Progress] = []
     verbosity = -1 if args.quiet else args.verbose
+    progress = Progress(logging.getLogger(LOGGER_NAME), enabled=verbosity >= 0,
+                        tty=sys.stderr.isatty())
     try:
         with configured_logging(verbosity, Path(args.log_file) if args.log_file else None,
-                                redactor, progress_ref) as log:
+                                redactor, progress) as log:
             try:
                 cfg = build_config(args, dict(os.environ), log)
                 for secret in cfg.secrets:
@@ -2182,8 +2180,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             except UsageError as exc:
                 log.error("error: %s", exc)
                 return EXIT_USAGE
-            progress = Progress(log, enabled=cfg.verbosity >= 0, tty=sys.stderr.isatty())
-            progress_ref.append(progress)
             try:
                 return run(cfg, log, redactor, progress)
             except UsageError as exc:  # the report file, found unusable at open
