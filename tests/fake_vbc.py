@@ -68,6 +68,14 @@ def make_recording(rec_id: int, start: datetime, duration_ms: Any, **extra: Any
     return record
 
 
+def gateway_throttle_body(reopen: datetime) -> Dict[str, str]:
+    """The API gateway's 429 body: no Retry-After, the time in nextAccessTime."""
+    gateway = reopen.strftime("%Y-%b-%d %H:%M:%S+0000 UTC")
+    return {"code": "900803", "message": "Message throttled out",
+            "description": f"You have exceeded your quota .You can access API after {gateway}",
+            "nextAccessTime": gateway}
+
+
 def audio_bytes(rec_id: int, size: int) -> bytes:
     """Deterministic 'MP3' content: an ID3 header then pseudo-random bytes."""
     seed = hashlib.sha256(str(rec_id).encode()).digest()
@@ -262,66 +270,52 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _injected_fault(self) -> bool:
         """Quota, 429s, 5xx, drops, revocation: True when a fault answered."""
-        fake, faults = self.fake, self.fake.faults
+        answer = self._take_fault()
+        if answer is None:
+            return False
+        answer()
+        return True
+
+    def _take_fault(self) -> Optional[Any]:
+        """The answer of the first fault that applies; only that fault is used up."""
+        fake, faults, method = self.fake, self.fake.faults, self.command
         with fake.lock:
             fake.api_requests += 1
             if faults.revoke_after is not None and fake.api_requests > faults.revoke_after:
                 fake.tokens.clear()
                 faults.revoke_after = None
-            if faults.quota:
-                limit, window = faults.quota
-                index = int(time.time() // window)
-                if self.fake._window[0] != index:
-                    self.fake._window = (index, 0)
-                if self.fake._window[1] >= limit:
-                    fake.throttled += 1
-                    reopen = datetime.fromtimestamp((index + 1) * window, timezone.utc)
-                    gateway = reopen.strftime("%Y-%b-%d %H:%M:%S+0000 UTC")
-                    throttled_body = {"code": "900803", "message": "Message throttled out",
-                                      "description": "You have exceeded your quota .You can "
-                                      f"access API after {gateway}",
-                                      "nextAccessTime": gateway}
-                    throttled = True
-                else:
-                    self.fake._window = (index, self.fake._window[1] + 1)
-                    throttled = False
-            else:
-                throttled = False
-            retry_after = faults.throttle_retry_after.pop(0) \
-                if faults.throttle_retry_after else None
-            next_access = faults.throttle_next_access > 0
-            if next_access:
+            reopen = self._quota_exceeded() if faults.quota else None
+            if reopen is None and faults.throttle_next_access > 0:
                 faults.throttle_next_access -= 1
-            statuses = faults.status.get(self.command)
-            status = statuses.pop(0) if statuses else None
-            drop = faults.drop.get(self.command, 0) > 0
-            if drop:
-                faults.drop[self.command] -= 1
-        if throttled:
-            self._send(429, throttled_body)
-            return True
-        if retry_after is not None:
-            with fake.lock:
+                reopen = datetime.now(timezone.utc) + timedelta(seconds=1)
+            if reopen is not None:
                 fake.throttled += 1
-            self._send(429, {"code": "900803", "message": "Message throttled out"},
-                       headers={"Retry-After": retry_after})
-            return True
-        if next_access:
-            with fake.lock:
+                return lambda: self._send(429, gateway_throttle_body(reopen))
+            if faults.throttle_retry_after:
                 fake.throttled += 1
-            reopen = datetime.now(timezone.utc) + timedelta(seconds=1)
-            gateway = reopen.strftime("%Y-%b-%d %H:%M:%S+0000 UTC")
-            self._send(429, {"code": "900803", "message": "Message throttled out",
-                             "nextAccessTime": gateway})
-            return True
-        if status is not None:
-            self._send(status, b"<html><body>Service Unavailable</body></html>",
-                       content_type="text/html")
-            return True
-        if drop:
-            self._drop()
-            return True
-        return False
+                retry_after = faults.throttle_retry_after.pop(0)
+                return lambda: self._send(429, {"code": "900803",
+                                                "message": "Message throttled out"},
+                                          headers={"Retry-After": retry_after})
+            if faults.status.get(method):
+                status = faults.status[method].pop(0)
+                return lambda: self._send(status, b"<html><body>Error</body></html>",
+                                          content_type="text/html")
+            if faults.drop.get(method, 0) > 0:
+                faults.drop[method] -= 1
+                return self._drop
+        return None
+
+    def _quota_exceeded(self) -> Optional[datetime]:
+        """Count this request in the fixed window; past the limit, when the window ends."""
+        limit, window = self.fake.faults.quota
+        index = int(time.time() // window)
+        if self.fake._window[0] != index:
+            self.fake._window = (index, 0)
+        if self.fake._window[1] >= limit:
+            return datetime.fromtimestamp((index + 1) * window, timezone.utc)
+        self.fake._window = (index, self.fake._window[1] + 1)
+        return None
 
     def _authorized(self) -> bool:
         header = self.headers.get("Authorization", "")
