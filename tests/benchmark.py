@@ -125,7 +125,8 @@ def peak_rss_mb(base: str, extra: List[str]) -> float:
 
 
 def memory_table(scale: int) -> None:
-    print("\nMemory: peak RSS of a dry run, 600 matches, server ignoring the duration filter")
+    print(f"\nMemory: peak RSS of a dry run, {600 // scale} matches, server ignoring the "
+          "duration filter")
     print("| company recordings | matches | list pages | peak RSS MB |")
     print("|---|---|---|---|")
     for total in (2000 // scale, 20_000 // scale, 60_000 // scale):
